@@ -1,0 +1,29 @@
+"""Tensors in [-1, 1] <-> pictures a person can look at."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from PIL import Image
+
+
+def to_pil(image: torch.Tensor, scale: int = 1) -> Image.Image:
+    """(3, R, R) in [-1, 1] -> RGB image, optionally enlarged with crisp nearest-neighbour pixels."""
+    a = ((image.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+    img = Image.fromarray(a.permute(1, 2, 0).numpy())
+    return img.resize((img.width * scale, img.height * scale), Image.Resampling.NEAREST) if scale > 1 else img
+
+
+def grid(images: torch.Tensor, nrow: int | None = None, scale: int = 1, padding: int = 2) -> Image.Image:
+    """(N, 3, R, R) -> one picture, `nrow` images per row (square-ish by default)."""
+    n, _, h, w = images.shape
+    nrow = nrow or math.ceil(math.sqrt(n))
+    rows = math.ceil(n / nrow)
+    canvas = np.full((rows * (h + padding) + padding, nrow * (w + padding) + padding, 3), 255, np.uint8)
+    for i, img in enumerate(images):
+        r, c = divmod(i, nrow)
+        y, x = padding + r * (h + padding), padding + c * (w + padding)
+        canvas[y:y + h, x:x + w] = np.asarray(to_pil(img))
+    out = Image.fromarray(canvas)
+    return out.resize((out.width * scale, out.height * scale), Image.Resampling.NEAREST) if scale > 1 else out

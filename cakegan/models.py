@@ -1,0 +1,95 @@
+"""The networks of the spec (items 1, 2 and 13), one class each."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .config import ModelConfig
+
+
+class Discriminator(nn.Module):
+    """32x32 (or 64x64) RGB -> probability "real" (spec item 1).
+
+    `forward` returns logits so the loss can use the numerically stable BCE; `probability`
+    is what the spec's sigmoid output means.
+    """
+
+    def __init__(self, config: ModelConfig = ModelConfig(), dropout: float = 0.2) -> None:
+        super().__init__()
+        w = config.width
+        chans = [3, 32 * w, 64 * w, 64 * w]
+        blocks = []
+        for cin, cout in zip(chans[:-1], chans[1:]):
+            blocks += [nn.Conv2d(cin, cout, 4, stride=2, padding=1),
+                       nn.BatchNorm2d(cout), nn.LeakyReLU(0.2)]
+        self.features = nn.Sequential(*blocks)
+        side = config.resolution // 8
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(dropout), nn.Linear(chans[-1] * side * side, 1))
+        self.resolution = config.resolution
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x)).squeeze(1)
+
+    def probability(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self(x))
+
+    def conv_weights(self) -> list[torch.Tensor]:
+        return [m.weight for m in self.modules() if isinstance(m, nn.Conv2d)]
+
+    def l2_penalty(self, strength: float) -> torch.Tensor:
+        """Keras `kernel_regularizer=l2(strength)`: strength * sum(w**2) per conv layer."""
+        return strength * sum((w * w).sum() for w in self.conv_weights())
+
+
+class _Generator(nn.Module):
+    """Shared start of both generators: Dense latent -> (C, S, S), no activation."""
+
+    def __init__(self, config: ModelConfig, body: nn.Module) -> None:
+        super().__init__()
+        self.config = config
+        self.latent_dim = config.latent_dim
+        self.resolution = config.resolution
+        self.start_channels = 64 * config.width
+        self.start_side = config.resolution // 8
+        self.dense = nn.Linear(self.latent_dim, self.start_channels * self.start_side**2)
+        self.body = body
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        x = self.dense(z).view(-1, self.start_channels, self.start_side, self.start_side)
+        return self.body(x)
+
+
+class Generator(_Generator):
+    """Spec item 2: Dense -> 3 x [ConvTranspose 4x4/2 -> LeakyReLU] -> Conv 5x5 -> tanh."""
+
+    def __init__(self, config: ModelConfig = ModelConfig()) -> None:
+        w = config.width
+        chans = [64 * w, 64 * w, 128 * w, 256 * w]
+        layers: list[nn.Module] = []
+        for cin, cout in zip(chans[:-1], chans[1:]):
+            layers += [nn.ConvTranspose2d(cin, cout, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]
+        layers += [nn.Conv2d(chans[-1], 3, 5, padding=2), nn.Tanh()]
+        super().__init__(config, nn.Sequential(*layers))
+
+
+class UpsampleGenerator(_Generator):
+    """Spec item 13: nearest upsample + two 3x3 conv/BN/LeakyReLU per block; no checkerboards."""
+
+    def __init__(self, config: ModelConfig = ModelConfig(arch="upsample")) -> None:
+        w = config.width
+        chans = [64 * w, 32 * w, 64 * w, 128 * w]
+        layers: list[nn.Module] = []
+        for cin, cout in zip(chans[:-1], chans[1:]):
+            layers.append(nn.Upsample(scale_factor=2, mode="nearest"))
+            for c in (cin, cout):
+                layers += [nn.Conv2d(c, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.LeakyReLU(0.2)]
+        layers += [nn.Conv2d(chans[-1], 3, 5, padding=2), nn.Tanh()]
+        super().__init__(config, nn.Sequential(*layers))
+
+
+def build_generator(config: ModelConfig) -> _Generator:
+    return Generator(config) if config.arch == "transposed" else UpsampleGenerator(config)
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
