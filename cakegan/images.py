@@ -1,7 +1,9 @@
 """Tensors in [-1, 1] <-> pictures a person can look at."""
 from __future__ import annotations
 
+import io
 import math
+from typing import Sequence
 
 import numpy as np
 import torch
@@ -27,3 +29,24 @@ def grid(images: torch.Tensor, nrow: int | None = None, scale: int = 1, padding:
         canvas[y:y + h, x:x + w] = np.asarray(to_pil(img))
     out = Image.fromarray(canvas)
     return out.resize((out.width * scale, out.height * scale), Image.Resampling.NEAREST) if scale > 1 else out
+
+
+def strip(images: torch.Tensor | Sequence[torch.Tensor], scale: int = 4) -> Image.Image:
+    """Images side by side in one row: an inversion from noise to best, or an interpolation."""
+    batch = torch.stack(list(images)) if not torch.is_tensor(images) else images
+    if batch.dim() != 4 or len(batch) == 0:
+        raise ValueError("A strip needs a non-empty sequence of (3, H, W) images.")
+    return grid(batch, nrow=len(batch), scale=scale)
+
+
+def gif_bytes(images: torch.Tensor | Sequence[torch.Tensor], scale: int = 4, duration_ms: int = 120,
+              hold_last_ms: int = 1000) -> bytes:
+    """An animated GIF that loops forever; the last frame stays up a little longer."""
+    frames = [to_pil(img, scale) for img in images]
+    if not frames:
+        raise ValueError("A GIF needs at least one frame.")
+    durations = [duration_ms] * (len(frames) - 1) + [max(duration_ms, hold_last_ms)]
+    buf = io.BytesIO()
+    frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:], duration=durations,
+                   loop=0, disposal=1)
+    return buf.getvalue()

@@ -26,6 +26,7 @@ class Discriminator(nn.Module):
         side = config.resolution // 8
         self.head = nn.Sequential(nn.Flatten(), nn.Dropout(dropout), nn.Linear(chans[-1] * side * side, 1))
         self.resolution = config.resolution
+        keras_init_(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x)).squeeze(1)
@@ -87,8 +88,22 @@ class UpsampleGenerator(_Generator):
         super().__init__(config, nn.Sequential(*layers))
 
 
+def keras_init_(model: nn.Module) -> nn.Module:
+    """Keras defaults (glorot-uniform weights, zero biases), as the spec's recipe assumed.
+
+    PyTorch's default init is ~1.7x smaller per layer; through the generator's five
+    unnormalised layers the first images come out ~15x flatter and training starts far slower.
+    """
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+    return model
+
+
 def build_generator(config: ModelConfig) -> _Generator:
-    return Generator(config) if config.arch == "transposed" else UpsampleGenerator(config)
+    g = Generator(config) if config.arch == "transposed" else UpsampleGenerator(config)
+    return keras_init_(g)
 
 
 def count_parameters(model: nn.Module) -> int:

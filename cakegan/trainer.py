@@ -82,15 +82,30 @@ class Trainer:
     def noise(self, n: int) -> torch.Tensor:
         return torch.randn(n, self.latent_dim, device=self.device)
 
+    def discriminator_logits(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+        """One output vector for the spec's batch of 32; each half normalised by its own statistics."""
+        return torch.cat([self.discriminator(real), self.discriminator(fake)])
+
+    def noisy_labels(self, n: int) -> torch.Tensor:
+        """n ones then n zeros, each moved by uniform noise in [-label_noise, label_noise]."""
+        labels = torch.cat([torch.ones(n, device=self.device), torch.zeros(n, device=self.device)])
+        return labels + (torch.rand(2 * n, device=self.device) * 2 - 1) * self.config.label_noise
+
+    def judge_fakes(self, fake: torch.Tensor) -> torch.Tensor:
+        """The G step's view: D's logits for fakes, D frozen (no weight gradients, stats untouched)."""
+        self.discriminator.requires_grad_(False)
+        try:
+            return _forward_keeping_buffers(self.discriminator, fake)
+        finally:
+            self.discriminator.requires_grad_(True)
+
     def d_step(self, real: torch.Tensor) -> torch.Tensor:
         """Spec item 6. Returns detached (bce, mean D(x), mean D(G(z)))."""
         n = real.shape[0]
         with torch.no_grad():  # fresh fakes; no gradient bookkeeping for the frozen generator
             fake = _forward_keeping_buffers(self.generator, self.noise(n))
-        logits = torch.cat([self.discriminator(real), self.discriminator(fake)])
-        labels = torch.cat([torch.ones(n, device=self.device), torch.zeros(n, device=self.device)])
-        labels = labels + (torch.rand(2 * n, device=self.device) * 2 - 1) * self.config.label_noise
-        bce = F.binary_cross_entropy_with_logits(logits, labels)
+        logits = self.discriminator_logits(real, fake)
+        bce = F.binary_cross_entropy_with_logits(logits, self.noisy_labels(n))
         loss = bce + self.discriminator.l2_penalty(self.config.l2)
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
@@ -101,11 +116,7 @@ class Trainer:
     def g_step(self, n: int) -> torch.Tensor:
         """Spec item 7: new fakes, all labelled real, only the generator learns."""
         fake = self.generator(self.noise(n))
-        self.discriminator.requires_grad_(False)  # gradients flow through D to G, never into D
-        try:
-            logits = _forward_keeping_buffers(self.discriminator, fake)
-        finally:
-            self.discriminator.requires_grad_(True)
+        logits = self.judge_fakes(fake)  # gradients flow through D to G, never into D
         loss = F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()

@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 
-def partial_gradient_warmup(steps: int = 20, lr: float = 0.01, seed: int = 0) -> tuple[list[float], nn.Sequential]:
+def partial_gradient_warmup(steps: int = 50, lr: float = 0.1, seed: int = 0) -> tuple[list[float], nn.Sequential]:
     """Two dense layers, pseudo-loss (mean(out) - 42)**2, SGD on the FIRST layer only.
 
     Returns the loss of every step (it falls) and the model (its second layer is untouched).

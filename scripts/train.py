@@ -38,6 +38,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="also keep an exponential moving average of the generator (e.g. 0.999); 0 = off")
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    p.add_argument("--threads", type=int, default=0,
+                   help="CPU threads for PyTorch (0 = its default); 1 leaves a core free for other work")
     p.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in --out")
     return p.parse_args(argv)
 
@@ -62,6 +64,8 @@ class ProgressBar:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
     run = Run(args.out)
     if args.resume:
         if not run.exists():
