@@ -47,9 +47,9 @@ def open_image(source: str | Path | BinaryIO) -> Image.Image:
             return to_rgb(img)
     except DataError:
         raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
-        raise DataError(f"This file is not an image we can read ({e}); use a JPEG, PNG, WebP, "
-                        "BMP or GIF.") from None
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise DataError("This file is not an image we can read (unknown format, or damaged): "
+                        "use a JPEG, PNG, WebP, BMP or GIF.") from None
 
 
 def prepare(img: Image.Image, resolution: int) -> torch.Tensor:

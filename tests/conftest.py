@@ -6,10 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# One thread: 2-core machines, and OpenMP threads that outnumber free cores spin and thrash.
+torch.set_num_threads(1)
 SHARED = ROOT.parent / "shared" / "data"
 
 

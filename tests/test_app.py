@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -96,7 +98,7 @@ def test_compare_epochs_side_by_side(app):
 
 
 def test_metrics_csv_is_shown_when_evaluate_has_run(app, runs):
-    metrics = runs / "tiny" / "metrics.csv"
+    metrics = runs / "tiny" / "metrics-ema.csv"  # the app opens on the EMA snapshots
     metrics.write_text("epoch,swd,suggested\n" + "".join(f"{e},{50 - e},{int(e == 20)}\n" for e in EPOCHS))
     try:
         at = ok(app.run())
@@ -118,12 +120,24 @@ def test_sample_is_reproducible_and_new_batch_changes_it(app):
     assert ok(at).get("image")[0].value == first, "the same seed gives the same images"
 
 
-def test_bad_upload_is_one_clear_error(app):
+def bomb_png(side: int = 8_000) -> bytes:
+    """A 64-megapixel PNG of a few bytes: the header promises far more than the file holds."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"this is not a picture", "not an image we can read"),
+    (bomb_png(), "too large"),
+], ids=["not-an-image", "decompression-bomb"])
+def test_bad_upload_is_one_clear_error(app, content, message):
     at = ok(open_tab(app, "Invert"))
     at.radio(key="target_source").set_value("Upload a photo").run()
-    at.file_uploader(key="upload").upload("cake.png", b"this is not a picture", "image/png").run()
+    at.file_uploader(key="upload").upload("cake.png", content, "image/png").run()
     assert len(ok(at).error) == 1
-    assert "not an image we can read" in at.error[0].value
+    assert message in at.error[0].value
     assert at.button(key="invert").disabled
 
 
@@ -250,3 +264,13 @@ def test_the_downloaded_vector_loads_and_names_its_snapshot(runs, tmp_path):
     (tmp_path / "z.safetensors").write_bytes(vector_bytes(result, snapshot))
     z, meta = load_latent(tmp_path / "z.safetensors")
     assert torch.equal(z, result.z) and belongs_to(meta, snapshot)
+
+
+def test_a_broken_snapshot_in_the_history_is_one_clear_error(tmp_path, monkeypatch):
+    run = make_run(tmp_path / "runs", "damaged")
+    (run / "snapshots" / "generator-epoch-00000.safetensors").write_bytes(b"cut short")
+    monkeypatch.setenv("CAKEGAN_PRETRAINED", str(tmp_path / "none"))
+    monkeypatch.setenv("CAKEGAN_RUNS", str(tmp_path / "runs"))
+    at = ok(AppTest.from_file(MAIN, default_timeout=60).run())
+    assert f"Fixed noise, epoch {EPOCHS[-1]}" in captions(at), "the chosen epoch still shows"
+    assert len(at.error) == 1 and "not a readable safetensors file" in at.error[0].value

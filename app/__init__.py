@@ -1,0 +1,1 @@
+"""The Streamlit explorer: a thin layer of pages over the cakegan package."""
