@@ -167,7 +167,7 @@ def invert_batch(generator: nn.Module, targets: Sequence[Target], *, steps: int 
     results = []
     for t in range(n):
         image = best_image[t].cpu()
-        trail = [f[t, best_restart[t]] for f in frames] + [image]
+        trail = [f[t, int(best_restart[t])] for f in frames] + [image]
         results.append(Inversion(z=best_z[t].cpu(), image=image, losses=history[:, t].tolist(),
                                  frames=trail, target=goal[t].cpu(), psnr=psnr(image, goal[t].cpu()),
                                  steps_run=len(losses), stopped=stopped))
