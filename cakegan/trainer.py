@@ -18,6 +18,8 @@ left untouched (`_forward_keeping_buffers`), so in each step the other network i
 from __future__ import annotations
 
 import copy
+import ctypes
+import sys
 import time
 from dataclasses import dataclass
 from typing import Protocol
@@ -50,6 +52,24 @@ class Callback(Protocol):
     def on_epoch_end(self, trainer: "Trainer", stats: EpochStats) -> None: ...
 
 
+def keep_freed_memory() -> None:
+    """Let glibc keep freed blocks instead of returning them to the OS after every step.
+
+    Each step allocates and frees several 16 MB activations; by default glibc unmaps or trims
+    them, and the next step pays a page fault per 4 KB page to get them back (measured: ~20% of
+    a CPU step). Process-wide, bounded by the peak the process already reached; no-op off glibc.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    libc.mallopt(m_mmap_threshold, 32 << 20)  # the largest glibc accepts; above a 16 MB activation
+    libc.mallopt(m_trim_threshold, 1 << 30)
+
+
 def _forward_keeping_buffers(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """Run `model` in its current mode but leave its BatchNorm running statistics untouched."""
     buffers = {k: v.clone() for k, v in model.named_buffers()}
@@ -63,14 +83,20 @@ class Trainer:
         self.config = config
         self.device = torch.device(config.device)
         torch.manual_seed(config.seed)
-        self.generator = build_generator(config.model).to(self.device)
-        self.discriminator = Discriminator(config.model, config.dropout).to(self.device)
+        cpu = self.device.type == "cpu"
+        # channels_last on CPU: oneDNN's convolutions skip layout reorders (measured ~17% faster,
+        # mostly the generator's last 5x5 conv); the math is unchanged.
+        layout = torch.channels_last if cpu else torch.contiguous_format
+        self.generator = build_generator(config.model).to(self.device, memory_format=layout)
+        self.discriminator = Discriminator(config.model, config.dropout).to(self.device, memory_format=layout)
+        if cpu:
+            keep_freed_memory()
         betas = (config.beta1, config.beta2)
-        foreach = self.device.type == "cpu"  # one fused multi-tensor update instead of a loop
+        foreach = cpu  # one fused multi-tensor update instead of a loop
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=config.lr_g, betas=betas, foreach=foreach)
         self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=config.lr_d, betas=betas, foreach=foreach)
         self.ema = copy.deepcopy(self.generator).eval().requires_grad_(False) if config.ema > 0 else None
-        self.images = images.to(self.device)
+        self.images = images.to(self.device, memory_format=layout)
         self.augment = augmenter(config.model.resolution) if config.augment else None
         self.epoch = 0
         self.stop_requested = False

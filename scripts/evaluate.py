@@ -95,11 +95,12 @@ def main(argv: list[str] | None = None) -> int:
         start = time.time()
         generator = load_generator(run.snapshot_path(epoch, args.ema))
         swd = sliced_wasserstein(generated_sample(generator, len(real)), real)
-        rows.append({"epoch": epoch, "swd": swd, "holdout_psnr": holdout_psnr(generator, held_out, steps=args.steps),
-                     "seconds": time.time() - start})
-        tqdm.write(f"epoch {epoch}: SWD {swd:.2f}, held-out PSNR {rows[-1]['holdout_psnr']:.2f} dB")
+        psnr = holdout_psnr(generator, held_out, steps=args.steps)
+        rows.append({"epoch": epoch, "swd": swd, "holdout_psnr": psnr, "seconds": time.time() - start})
+        tqdm.write(f"epoch {epoch}: SWD {swd:.2f}, held-out PSNR {psnr:.2f} dB")
     # Derived data, recomputed from the snapshots: replacing an older metrics.csv loses nothing.
-    out = write_text(run.path / ("metrics-ema.csv" if args.ema else "metrics.csv"), to_csv(rows), overwrite=True)
+    name = "metrics-ema.csv" if args.ema else "metrics.csv"
+    out = write_text(run.path / name, to_csv(rows), overwrite=True)
     chosen, why = pick(rows)
     print(f"Wrote {out}. Pick epoch {chosen['epoch']}: {why}.")
     return 0

@@ -61,8 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     picture = strip(images)
     there_and_back = list(images) + list(images.flip(0)[1:-1])  # loops without a jump
     animation = gif_bytes(there_and_back, hold_last_ms=0)
-    written = [write_atomic(out / "interpolation.png", lambda tmp: picture.save(tmp, format="PNG"), overwrite=True),
-               write_atomic(out / "interpolation.gif", lambda tmp: Path(tmp).write_bytes(animation), overwrite=True)]
+    written = [write_atomic(out / "interpolation.png", lambda tmp: picture.save(tmp, format="PNG"),
+                            overwrite=True),
+               write_atomic(out / "interpolation.gif", lambda tmp: Path(tmp).write_bytes(animation),
+                            overwrite=True)]
     print(f"{args.steps} images, {args.mode}; wrote {', '.join(str(p) for p in written)}.")
     return 0
 

@@ -48,7 +48,8 @@ def write_pictures(result: Inversion, out: Path, name: str) -> list[Path]:
     pictures = strip([result.target] + result.frames)
     pairs = [torch.cat([result.target, frame], dim=2) for frame in result.frames]
     animation = gif_bytes(pairs)
-    return [write_atomic(out / f"{name}-strip.png", lambda tmp: pictures.save(tmp, format="PNG"), overwrite=True),
+    return [write_atomic(out / f"{name}-strip.png", lambda tmp: pictures.save(tmp, format="PNG"),
+                         overwrite=True),
             write_atomic(out / f"{name}.gif", lambda tmp: Path(tmp).write_bytes(animation), overwrite=True)]
 
 

@@ -30,6 +30,14 @@ def make_photos(folder: Path, n: int = 40, size: int = 48, seed: int = 0) -> Pat
     return folder
 
 
+@pytest.fixture(autouse=True)
+def decoded_cache(tmp_path_factory, monkeypatch) -> Path:
+    """Each test gets its own decoded-data cache, never the user's ~/.cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("CAKEGAN_CACHE", str(folder))
+    return folder
+
+
 @pytest.fixture
 def photos(tmp_path: Path) -> Path:
     return make_photos(tmp_path / "photos")

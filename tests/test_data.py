@@ -95,3 +95,17 @@ def test_decompression_bomb_is_refused(monkeypatch):
 def test_shared_cakes_counts(shared_cakes):
     s = load_folder(shared_cakes, 32)
     assert (s.used, s.duplicates) == (720, 175)
+
+
+def test_decoded_cache_is_reused_and_keyed_by_content(photos, decoded_cache):
+    first = load_folder(photos, 32)
+    files = list(decoded_cache.iterdir())
+    assert len(files) == 1
+    again = load_folder(photos, 32)
+    assert torch.equal(first.images, again.images) and again.describe() == first.describe()
+    files[0].write_bytes(b"corrupt")  # a broken cache is rebuilt, never trusted
+    assert torch.equal(load_folder(photos, 32).images, first.images)
+    Image.new("RGB", (8, 8), (1, 2, 3)).save(photos / "img000.png")  # new content, new key
+    changed = load_folder(photos, 32)
+    assert len(list(decoded_cache.iterdir())) == 2
+    assert not torch.equal(changed.images, first.images)

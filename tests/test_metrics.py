@@ -8,7 +8,8 @@ import torch
 
 from cakegan import ModelConfig, build_generator, save_snapshot
 from cakegan.data import image_files, open_image, prepare
-from cakegan.metrics import GAUSSIAN_5X5, holdout_psnr, laplacian_pyramid, pyr_down, pyr_up, sliced_wasserstein
+from cakegan.metrics import (GAUSSIAN_5X5, holdout_psnr, laplacian_pyramid, pyr_down, pyr_up,
+                             sliced_wasserstein)
 from conftest import make_photos
 from test_invert import expressive_generator, run_script
 
