@@ -25,7 +25,7 @@ from cakegan import Run, RunError, load_folder, load_generator  # noqa: E402
 from cakegan.files import write_text  # noqa: E402
 from cakegan.metrics import holdout_psnr, sliced_wasserstein  # noqa: E402
 
-COLUMNS = ["epoch", "swd", "holdout_psnr", "seconds"]
+COLUMNS = ["epoch", "swd", "holdout_psnr", "seconds", "suggested"]
 PSNR_MARGIN_DB = 1.0
 
 
@@ -66,12 +66,14 @@ def pick(rows: list[dict]) -> tuple[dict, str]:
     return chosen, why
 
 
-def to_csv(rows: list[dict]) -> str:
+def to_csv(rows: list[dict], suggested: int) -> str:
+    """One row per epoch; `suggested` is 1 on the epoch `pick` chose (the app offers it)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
     for r in rows:
-        w.writerow([r["epoch"], f"{r['swd']:.4f}", f"{r['holdout_psnr']:.4f}", f"{r['seconds']:.1f}"])
+        w.writerow([r["epoch"], f"{r['swd']:.4f}", f"{r['holdout_psnr']:.4f}", f"{r['seconds']:.1f}",
+                    int(r["epoch"] == suggested)])
     return buf.getvalue()
 
 
@@ -100,8 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         tqdm.write(f"epoch {epoch}: SWD {swd:.2f}, held-out PSNR {psnr:.2f} dB")
     # Derived data, recomputed from the snapshots: replacing an older metrics.csv loses nothing.
     name = "metrics-ema.csv" if args.ema else "metrics.csv"
-    out = write_text(run.path / name, to_csv(rows), overwrite=True)
     chosen, why = pick(rows)
+    out = write_text(run.path / name, to_csv(rows, chosen["epoch"]), overwrite=True)
     print(f"Wrote {out}. Pick epoch {chosen['epoch']}: {why}.")
     return 0
 

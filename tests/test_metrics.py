@@ -92,7 +92,8 @@ def test_evaluate_script_scores_every_snapshot(tmp_path, capsys):
     rows = list(csv.DictReader(open(run / "metrics.csv")))
     assert [r["epoch"] for r in rows] == ["0", "10"]
     assert all(float(r["swd"]) > 0 and float(r["holdout_psnr"]) > 0 for r in rows)
-    assert "Pick epoch" in capsys.readouterr().out
+    picked = capsys.readouterr().out.split("Pick epoch ")[1].split(":")[0]
+    assert [r["epoch"] for r in rows if r["suggested"] == "1"] == [picked]
 
     assert run_script("evaluate.py", str(tmp_path / "nothing"), "--data", str(data),
                       "--holdout", str(holdout)) == 2
