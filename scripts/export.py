@@ -2,6 +2,7 @@
 
     python scripts/export.py runs/fast32 pretrained/fast32 --epochs 0 10 50 100 200 300 --checkpoint
 
+Also writes evolution.png: the same fixed noise vectors at every shipped epoch, one row each.
 The result is itself a run directory (the app opens it like any other), without the bulky
 checkpoints unless --checkpoint ships the newest one so the shipped model can be trained on.
 """
@@ -17,11 +18,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch  # noqa: E402
 
+from PIL import Image  # noqa: E402
+
 from cakegan import Run, RunError, load_generator, save_snapshot  # noqa: E402
+from cakegan.files import write_atomic  # noqa: E402
+from cakegan.images import grid  # noqa: E402
 from cakegan.snapshot import snapshot_info  # noqa: E402
 
 COPIED = ("config.json", "losses.csv", "fixed_noise.safetensors", "metrics.csv", "metrics-ema.csv",
           "MODEL_CARD.md")
+
+
+EVOLUTION_COLUMNS = 8
+
+
+def evolution(run: Run, epochs: list[int]) -> Image.Image:
+    """One row per epoch, the same fixed noise vectors in every row (EMA generator when there)."""
+    z = run.fixed_noise()[:EVOLUTION_COLUMNS]
+    rows = []
+    for e in epochs:
+        ema = run.snapshot_path(e, ema=True).exists()
+        rows.append(Run.render(load_generator(run.snapshot_path(e, ema)), z))
+    return grid(torch.cat(rows), nrow=len(z), scale=3)
 
 
 def export(source: Run, dest: Path, epochs: list[int], checkpoint: bool) -> list[int]:
@@ -42,6 +60,8 @@ def export(source: Run, dest: Path, epochs: list[int], checkpoint: bool) -> list
             if source.sample_path(e).exists():
                 out.sample_path(e).parent.mkdir(exist_ok=True)
                 shutil.copy2(source.sample_path(e), out.sample_path(e))
+        picture = evolution(out, chosen)
+        write_atomic(out.path / "evolution.png", lambda tmp: picture.save(tmp, format="PNG"))
         if checkpoint and source.checkpoint_epochs():
             last = source.checkpoint_path(source.checkpoint_epochs()[-1])
             (out.path / "checkpoints").mkdir()

@@ -2,6 +2,7 @@ import subprocess
 import sys
 
 import torch
+from PIL import Image
 
 from cakegan import Run, TrainConfig, Trainer, load_folder, load_generator
 from cakegan.run import Recorder
@@ -27,3 +28,5 @@ def test_export_ships_float16_snapshots_that_load_and_match(tmp_path, photos):
     assert (a(z) - b(z)).abs().max() < 0.02  # float16 weights, same pictures
     assert shipped.snapshot_path(2).stat().st_size < 0.6 * run.snapshot_path(2).stat().st_size
     assert torch.equal(shipped.fixed_noise(), run.fixed_noise())
+    picture = Image.open(dest / "evolution.png")  # one row of the 4 fixed vectors per epoch
+    assert picture.size == (3 * (4 * 34 + 2), 3 * (2 * 34 + 2))
