@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from .config import ModelConfig
@@ -42,6 +43,19 @@ class Discriminator(nn.Module):
         return strength * sum((w * w).sum() for w in self.conv_weights())
 
 
+class OutputConv(nn.Conv2d):
+    """The generators' final stride-1 "same" conv, computed as the equivalent transposed conv.
+
+    Same weights, same result (a stride-1 conv is a transposed conv with the kernel flipped and
+    its channel axes swapped); oneDNN runs the many-to-3-channel case ~1.5x faster that way on
+    the CPU (forward + backward 67 -> 43 ms at batch 16, 256 -> 3 channels, 32x32).
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        weight = self.weight.transpose(0, 1).flip(2, 3)
+        return F.conv_transpose2d(x, weight, self.bias, padding=self.padding)
+
+
 class _Generator(nn.Module):
     """Shared start of both generators: Dense latent -> (C, S, S), no activation."""
 
@@ -69,7 +83,7 @@ class Generator(_Generator):
         layers: list[nn.Module] = []
         for cin, cout in zip(chans[:-1], chans[1:]):
             layers += [nn.ConvTranspose2d(cin, cout, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]
-        layers += [nn.Conv2d(chans[-1], 3, 5, padding=2), nn.Tanh()]
+        layers += [OutputConv(chans[-1], 3, 5, padding=2), nn.Tanh()]
         super().__init__(config, nn.Sequential(*layers))
 
 
@@ -84,7 +98,7 @@ class UpsampleGenerator(_Generator):
             layers.append(nn.Upsample(scale_factor=2, mode="nearest"))
             for c in (cin, cout):
                 layers += [nn.Conv2d(c, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.LeakyReLU(0.2)]
-        layers += [nn.Conv2d(chans[-1], 3, 5, padding=2), nn.Tanh()]
+        layers += [OutputConv(chans[-1], 3, 5, padding=2), nn.Tanh()]
         super().__init__(config, nn.Sequential(*layers))
 
 

@@ -9,6 +9,7 @@ from safetensors import safe_open
 from safetensors.torch import load_file
 
 from .config import ModelConfig
+from .cpu import fast_layout
 from .files import save_tensors
 from .models import _Generator, build_generator
 
@@ -77,7 +78,7 @@ def load_generator(path: str | Path) -> _Generator:
     generator.load_state_dict({k: v.to(expected[k].dtype) for k, v in tensors.items()})
     generator.epoch = int(meta.get("epoch", -1))  # type: ignore[attr-defined]
     generator.eval().requires_grad_(False)
-    return generator
+    return fast_layout(generator)
 
 
 def _flatten_optimizer(prefix: str, opt: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], str]:

@@ -18,8 +18,6 @@ left untouched (`_forward_keeping_buffers`), so in each step the other network i
 from __future__ import annotations
 
 import copy
-import ctypes
-import sys
 import time
 from dataclasses import dataclass
 from typing import Protocol
@@ -30,6 +28,7 @@ from torch import nn
 from torch.func import functional_call
 
 from .config import TrainConfig
+from .cpu import keep_freed_memory
 from .data import augmenter
 from .models import Discriminator, build_generator
 
@@ -50,24 +49,6 @@ class EpochStats:
 
 class Callback(Protocol):
     def on_epoch_end(self, trainer: "Trainer", stats: EpochStats) -> None: ...
-
-
-def keep_freed_memory() -> None:
-    """Let glibc keep freed blocks instead of returning them to the OS after every step.
-
-    Each step allocates and frees several 16 MB activations; by default glibc unmaps or trims
-    them, and the next step pays a page fault per 4 KB page to get them back (measured: ~20% of
-    a CPU step). Process-wide, bounded by the peak the process already reached; no-op off glibc.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return
-    m_trim_threshold, m_mmap_threshold = -1, -3
-    libc.mallopt(m_mmap_threshold, 32 << 20)  # the largest glibc accepts; above a 16 MB activation
-    libc.mallopt(m_trim_threshold, 1 << 30)
 
 
 def _forward_keeping_buffers(model: nn.Module, x: torch.Tensor) -> torch.Tensor:

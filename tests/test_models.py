@@ -73,3 +73,16 @@ def test_bad_config_is_refused():
         ModelConfig(arch="resnet")
     with pytest.raises(ValueError, match="resolution"):
         ModelConfig(resolution=48)
+
+
+def test_output_conv_equals_a_plain_conv():
+    from cakegan.models import OutputConv
+
+    torch.manual_seed(0)
+    fast, plain = OutputConv(16, 3, 5, padding=2), torch.nn.Conv2d(16, 3, 5, padding=2)
+    plain.load_state_dict(fast.state_dict())
+    x = torch.randn(2, 16, 12, 12)
+    assert torch.allclose(fast(x), plain(x), atol=1e-5)
+    g_fast = torch.autograd.grad(fast(x).square().sum(), fast.weight)[0]
+    g_plain = torch.autograd.grad(plain(x).square().sum(), plain.weight)[0]
+    assert torch.allclose(g_fast, g_plain, rtol=1e-4, atol=1e-4)

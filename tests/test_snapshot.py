@@ -21,7 +21,7 @@ def test_round_trip_rebuilds_the_same_generator(snapshot):
     assert h.epoch == 7 and h.latent_dim == 64 and h.resolution == 32 and not h.training
     assert not any(p.requires_grad for p in h.parameters())
     z = torch.randn(2, 64)
-    assert torch.equal(h(z), g.eval()(z))
+    assert torch.allclose(h(z), g.eval()(z), atol=1e-5)  # same weights; memory layout may round differently
 
 
 def test_float16_snapshots_load_as_float32(tmp_path):
