@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
+from cakegan.cli import run_main  # noqa: E402
 from cakegan import Run, RunError, load_folder, load_generator  # noqa: E402
 from cakegan.files import write_text  # noqa: E402
 from cakegan.metrics import holdout_psnr, sliced_wasserstein  # noqa: E402
@@ -109,8 +110,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except (ValueError, OSError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(2)
+    run_main(main)

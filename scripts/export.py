@@ -20,6 +20,7 @@ import torch  # noqa: E402
 
 from PIL import Image  # noqa: E402
 
+from cakegan.cli import run_main  # noqa: E402
 from cakegan import Run, RunError, load_generator, save_snapshot  # noqa: E402
 from cakegan.files import write_atomic  # noqa: E402
 from cakegan.images import grid  # noqa: E402
@@ -91,8 +92,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except (RunError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(2)
+    run_main(main)

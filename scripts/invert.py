@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
+from cakegan.cli import run_main  # noqa: E402
 from cakegan import load_generator  # noqa: E402
 from cakegan.files import write_atomic  # noqa: E402
 from cakegan.images import gif_bytes, strip  # noqa: E402
@@ -68,8 +69,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except (ValueError, OSError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(2)
+    run_main(main)

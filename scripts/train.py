@@ -14,9 +14,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from cakegan import (DataError, ModelConfig, Run, RunError, TrainConfig, Trainer,  # noqa: E402
+from cakegan.cli import run_main  # noqa: E402
+from cakegan import (ModelConfig, Run, RunError, TrainConfig, Trainer,  # noqa: E402
                      TrainingDiverged, count_parameters, load_folder)
 from cakegan.config import ARCHES  # noqa: E402
+from cakegan.run import Recorder  # noqa: E402
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -104,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, request_stop)
     bar = ProgressBar(trainer.epoch, config.epochs)
     try:
-        trainer.fit(config.epochs, [run_recorder(run, config), bar])
+        trainer.fit(config.epochs, [Recorder(run, config.save_every, config.epochs), bar])
     except TrainingDiverged as e:
         last = run.checkpoint_epochs()
         print(f"\nTraining stopped: {e}. The last good checkpoint is epoch {last[-1] if last else 0}; "
@@ -119,14 +121,5 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def run_recorder(run: Run, config: TrainConfig):
-    from cakegan.run import Recorder
-    return Recorder(run, config.save_every, config.epochs)
-
-
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except (DataError, RunError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(2)
+    run_main(main)
