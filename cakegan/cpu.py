@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import ctypes
+import functools
 import sys
 
 import torch
 from torch import nn
 
 
+@functools.cache  # process-wide: once is enough
 def keep_freed_memory() -> None:
     """Let glibc keep freed blocks instead of returning them to the OS after every step.
 

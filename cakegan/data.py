@@ -11,9 +11,8 @@ from typing import BinaryIO
 import numpy as np
 import torch
 from PIL import Image, ImageOps
-from safetensors import SafetensorError, safe_open
 
-from .files import save_tensors
+from .files import read_tensors, save_tensors
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
 # A photo of a few megapixels is plenty; anything larger than this is refused as a possible
@@ -150,12 +149,10 @@ def _decode(folder: str | Path, files: list[Path], digests: list[str], resolutio
 def _read_cache(path: Path, folder: str | Path) -> ImageSet | None:
     """The cached set, or None when there is none or it cannot be read (it is then rebuilt)."""
     try:
-        with safe_open(str(path), framework="pt") as f:
-            meta = f.metadata()
-            images = f.get_tensor("images")
-        return ImageSet(images, str(folder), int(meta["used"]), int(meta["duplicates"]),
+        tensors, meta = read_tensors(path)
+        return ImageSet(tensors["images"], str(folder), int(meta["used"]), int(meta["duplicates"]),
                         json.loads(meta["unreadable"]), meta["content_hash"])
-    except (OSError, SafetensorError, KeyError, ValueError):
+    except (KeyError, ValueError):
         return None
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 import torch
+from safetensors import safe_open
 from safetensors.torch import save_file
 
 
@@ -36,6 +37,24 @@ def save_tensors(path: str | Path, tensors: dict[str, torch.Tensor], metadata: d
                  overwrite: bool = False) -> Path:
     tensors = {k: v.detach().contiguous().cpu() for k, v in tensors.items()}
     return write_atomic(path, lambda tmp: save_file(tensors, tmp, metadata=metadata), overwrite)
+
+
+def read_tensors(path: str | Path, metadata_only: bool = False) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
+    """(tensors, metadata) of a safetensors file; ValueError with one sentence for anything else.
+
+    The only way cakegan reads weights and vectors: safetensors never runs code from the file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path} does not exist: choose a .safetensors file written by cakegan.")
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            meta = dict(f.metadata() or {})
+            tensors = {} if metadata_only else {k: f.get_tensor(k) for k in f.keys()}
+    except Exception:
+        raise ValueError(f"{path.name} is not a readable safetensors file (truncated, corrupt or "
+                         "another format): choose a file written by cakegan.") from None
+    return tensors, meta
 
 
 def write_text(path: str | Path, text: str, overwrite: bool = False) -> Path:

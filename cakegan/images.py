@@ -13,7 +13,11 @@ from PIL import Image
 def to_pil(image: torch.Tensor, scale: int = 1) -> Image.Image:
     """(3, R, R) in [-1, 1] -> RGB image, optionally enlarged with crisp nearest-neighbour pixels."""
     a = ((image.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-    img = Image.fromarray(a.permute(1, 2, 0).numpy())
+    return enlarge(Image.fromarray(a.permute(1, 2, 0).numpy()), scale)
+
+
+def enlarge(img: Image.Image, scale: int) -> Image.Image:
+    """Crisp nearest-neighbour pixels: 32 px is tiny on a projector, and must not blur."""
     return img.resize((img.width * scale, img.height * scale), Image.Resampling.NEAREST) if scale > 1 else img
 
 
@@ -27,8 +31,7 @@ def grid(images: torch.Tensor, nrow: int | None = None, scale: int = 1, padding:
         r, c = divmod(i, nrow)
         y, x = padding + r * (h + padding), padding + c * (w + padding)
         canvas[y:y + h, x:x + w] = np.asarray(to_pil(img))
-    out = Image.fromarray(canvas)
-    return out.resize((out.width * scale, out.height * scale), Image.Resampling.NEAREST) if scale > 1 else out
+    return enlarge(Image.fromarray(canvas), scale)
 
 
 def strip(images: torch.Tensor | Sequence[torch.Tensor], scale: int = 4) -> Image.Image:

@@ -189,9 +189,6 @@ def invert(generator: nn.Module, target: Target, *, steps: int = 300, lr: float 
     `callback(step, loss, best_image)` runs after every step (1-based); returning False stops
     the search there, keeping the best so far (the app's Stop button).
     """
-    hook = None
-    if callback is not None:
-        def hook(step: int, loss: torch.Tensor, image: torch.Tensor) -> bool | None:
-            return callback(step, float(loss[0]), image[0])
+    hook = None if callback is None else (lambda step, loss, image: callback(step, float(loss[0]), image[0]))
     return invert_batch(generator, [target], steps=steps, lr=lr, momentum=momentum, restarts=restarts,
                         lr_ramp=lr_ramp, sphere=sphere, recipe=recipe, seed=seed, callback=hook)[0]

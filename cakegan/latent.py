@@ -6,10 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 import torch
-from safetensors import safe_open
-from safetensors.torch import load_file
-
-from .files import save_tensors
+from .files import read_tensors, save_tensors
 from .snapshot import SNAPSHOT_FORMAT, snapshot_info
 
 LATENT_FORMAT = "cakegan-latent-1"
@@ -88,15 +85,7 @@ def belongs_to(meta: dict[str, str], snapshot: str | Path) -> bool:
 def load_latent(path: str | Path) -> tuple[torch.Tensor, dict[str, str]]:
     """(z, metadata) from a file written by `save_latent`; ValueError for anything else."""
     path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"{path} does not exist: choose a latent vector file (.safetensors).")
-    try:
-        with safe_open(str(path), framework="pt") as f:
-            meta = dict(f.metadata() or {})
-        tensors = load_file(str(path))
-    except Exception:
-        raise ValueError(f"{path.name} is not a readable safetensors file: choose a latent vector "
-                         "saved by cakegan.") from None
+    tensors, meta = read_tensors(path)
     if meta.get("format") != LATENT_FORMAT or set(tensors) != {"z"}:
         raise ValueError(f"{path.name} is not a cakegan latent vector file.")
     z = tensors["z"]

@@ -17,9 +17,8 @@ import re
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file
 
-from .files import save_tensors, write_atomic, write_text
+from .files import read_tensors, save_tensors, write_atomic, write_text
 from .images import grid
 from .snapshot import load_checkpoint, save_checkpoint, save_snapshot
 from .trainer import EpochStats, Trainer
@@ -60,7 +59,7 @@ class Run:
         if not d.is_dir():
             return []
         return sorted(int(m.group(1)) for p in d.glob(f"{prefix}epoch-*.safetensors")
-                      if (m := _EPOCH_RE.search(p.name)) and p.name.startswith(prefix + "epoch-"))
+                      if (m := _EPOCH_RE.search(p.name)))
 
     def snapshot_epochs(self, ema: bool = False) -> list[int]:
         return self._epochs("snapshots", "generator-ema-" if ema else "generator-")
@@ -69,7 +68,7 @@ class Run:
         return self._epochs("checkpoints", "")
 
     def fixed_noise(self) -> torch.Tensor:
-        return load_file(str(self.noise_path))["z"]
+        return read_tensors(self.noise_path)[0]["z"]
 
     def losses(self) -> list[dict[str, float]]:
         """Complete rows of losses.csv (a row cut short by a crash is ignored)."""

@@ -5,12 +5,9 @@ import json
 from pathlib import Path
 
 import torch
-from safetensors import safe_open
-from safetensors.torch import load_file
-
 from .config import ModelConfig
 from .cpu import fast_layout
-from .files import save_tensors
+from .files import read_tensors, save_tensors
 from .models import _Generator, build_generator
 
 SNAPSHOT_FORMAT = "cakegan-generator-1"
@@ -27,26 +24,9 @@ def save_snapshot(path: str | Path, generator: _Generator, epoch: int,
     return save_tensors(path, tensors, meta)
 
 
-def _read(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
-    if not path.is_file():
-        raise ValueError(f"{path} does not exist: choose a generator snapshot (.safetensors).")
-    try:
-        with safe_open(str(path), framework="pt") as f:
-            meta = f.metadata() or {}
-        tensors = load_file(str(path))
-    except Exception:
-        raise ValueError(f"{path.name} is not a readable safetensors file (truncated, corrupt or "
-                         "another format): choose a generator snapshot written by cakegan.") from None
-    return tensors, meta
-
-
 def snapshot_info(path: str | Path) -> dict[str, str]:
     """The metadata only (cheap: no weights are read)."""
-    try:
-        with safe_open(str(path), framework="pt") as f:
-            return dict(f.metadata() or {})
-    except Exception:
-        raise ValueError(f"{Path(path).name} is not a readable safetensors file.") from None
+    return read_tensors(path, metadata_only=True)[1]
 
 
 def load_generator(path: str | Path) -> _Generator:
@@ -55,7 +35,7 @@ def load_generator(path: str | Path) -> _Generator:
     Raises ValueError with a sentence a person can act on for anything that is not one.
     """
     path = Path(path)
-    tensors, meta = _read(path)
+    tensors, meta = read_tensors(path)
     if meta.get("format") != SNAPSHOT_FORMAT:
         raise ValueError(f"{path.name} is not a cakegan generator snapshot (no cakegan metadata): "
                          "choose a file from a run's snapshots/ folder or pretrained/.")
@@ -121,7 +101,7 @@ def load_checkpoint(path: str | Path, *, generator: torch.nn.Module, discriminat
                     ema: torch.nn.Module | None = None) -> int:
     """Restore a checkpoint in place (models, optimisers, RNG); returns its epoch."""
     path = Path(path)
-    tensors, meta = _read(path)
+    tensors, meta = read_tensors(path)
     if meta.get("format") != CHECKPOINT_FORMAT:
         raise ValueError(f"{path.name} is not a cakegan training checkpoint.")
 

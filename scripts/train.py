@@ -75,9 +75,6 @@ def main(argv: list[str] | None = None) -> int:
         saved = TrainConfig.from_dict(run.config()["train"])
         config = TrainConfig(**{**saved.__dict__, "epochs": args.epochs, "device": pick_device(args.device)})
     else:
-        if run.exists():
-            raise RunError(f"{run.path} already holds a run: use --resume to continue it, or choose "
-                           "a new --out folder.")
         config = TrainConfig(model=ModelConfig(arch=args.arch, resolution=args.resolution),
                              epochs=args.epochs, save_every=args.save_every, batch_size=args.batch_size,
                              lr_d=args.lr_d, lr_g=args.lr_g, beta1=args.beta1, augment=args.augment,
