@@ -19,7 +19,8 @@ class InversionJob:
     """One `cakegan.invert` call in a daemon thread, with its live progress."""
 
     def __init__(self, generator: torch.nn.Module, target: Image.Image | torch.Tensor, *,
-                 steps: int, restarts: int, recipe: str, label: str, snapshot: Path) -> None:
+                 steps: int, restarts: int, recipe: str, label: str, snapshot: Path,
+                 precision: str = "float32") -> None:
         self.steps, self.label, self.snapshot = steps, label, snapshot  # what the result belongs to
         self.step, self.loss = 0, float("nan")
         self.frames: list[torch.Tensor] = []  # the best image at a few steps, for the live strip
@@ -28,7 +29,8 @@ class InversionJob:
         self._stop = threading.Event()
         self._every = max(1, steps // 12)
         self._thread = threading.Thread(
-            target=self._run, args=(generator, target, dict(steps=steps, restarts=restarts, recipe=recipe)),
+            target=self._run, args=(generator, target, dict(steps=steps, restarts=restarts, recipe=recipe,
+                                                        precision=precision)),
             daemon=True)
         self._thread.start()
 

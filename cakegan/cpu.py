@@ -32,3 +32,12 @@ def fast_layout(model: nn.Module) -> nn.Module:
     """channels_last on the CPU: oneDNN's convolutions skip layout reorders; the math is unchanged."""
     keep_freed_memory()
     return model.to(memory_format=torch.channels_last)
+
+
+@functools.cache
+def native_bfloat16() -> bool:
+    """Whether this CPU multiplies bfloat16 in hardware (AVX512-BF16/AMX); elsewhere it is emulated, slow."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False

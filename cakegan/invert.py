@@ -33,6 +33,11 @@ RECIPES: dict[str, dict] = {
 }
 _DEFAULT = RECIPES["default"]
 MAX_FRAMES = 24
+# The generator's arithmetic during the search. bfloat16 (autocast; z, the loss and the kept
+# images stay float32): 1.4x faster at batch 1 and 1.8x with 8 restarts on an AVX512-BF16 CPU,
+# same held-out PSNR (17.744 vs 17.740 dB, 20 photos, 300 steps); on CPUs without native
+# bfloat16 it is slower, so callers choose it with `cakegan.cpu.native_bfloat16()`.
+PRECISIONS = ("float32", "bfloat16")
 
 
 @dataclass
@@ -105,7 +110,7 @@ def _settings(recipe: str | None, lr: float, momentum: float, lr_ramp: bool, sph
 def invert_batch(generator: nn.Module, targets: Sequence[Target], *, steps: int = 300,
                  lr: float = _DEFAULT["lr"], momentum: float = _DEFAULT["momentum"],
                  restarts: int = 1, lr_ramp: bool = _DEFAULT["lr_ramp"], sphere: bool = _DEFAULT["sphere"],
-                 recipe: str | None = None, seed: int | None = None,
+                 recipe: str | None = None, seed: int | None = None, precision: str = "float32",
                  callback: Callable[[int, torch.Tensor, torch.Tensor], bool | None] | None = None,
                  ) -> list[Inversion]:
     """Invert many targets at once (one batch of targets x restarts); see `invert`.
@@ -116,6 +121,8 @@ def invert_batch(generator: nn.Module, targets: Sequence[Target], *, steps: int 
         raise ValueError(f"steps and restarts must be at least 1 (got {steps} and {restarts}).")
     if len(targets) == 0:
         raise ValueError("Give at least one target image to invert.")
+    if precision not in PRECISIONS:
+        raise ValueError(f"Unknown precision {precision!r}: choose {' or '.join(PRECISIONS)}.")
     opt = _settings(recipe, lr, momentum, lr_ramp, sphere)
     device = next(generator.parameters()).device
     res, dim = generator.resolution, generator.latent_dim
@@ -127,12 +134,14 @@ def invert_batch(generator: nn.Module, targets: Sequence[Target], *, steps: int 
     if opt["sphere"]:
         with torch.no_grad():
             z *= radius / z.norm(dim=-1, keepdim=True)
-    sgd = torch.optim.SGD([z], lr=opt["lr"], momentum=opt["momentum"])
+    lr, momentum = opt["lr"], opt["momentum"]
+    velocity = torch.zeros_like(z)  # torch.optim.SGD's momentum (no dampening), without its per-step overhead
 
     best_loss = torch.full((n,), math.inf, device=device)
     best_z = torch.zeros(n, dim, device=device)
     best_image = torch.zeros_like(goal)
     best_restart = torch.zeros(n, dtype=torch.long, device=device)
+    rows = torch.arange(n, device=device)
     losses: list[torch.Tensor] = []
     frames: list[torch.Tensor] = []  # (T, K, 3, R, R) at each frame step
     keep = frame_steps(steps)
@@ -141,24 +150,23 @@ def invert_batch(generator: nn.Module, targets: Sequence[Target], *, steps: int 
     generator.eval()  # BatchNorm must use its running statistics and leave them alone
     try:
         for step in range(steps):
-            if opt["lr_ramp"]:
-                sgd.param_groups[0]["lr"] = opt["lr"] * ramp(step / steps)
-            out = generator(z.view(n * restarts, dim)).view(n, restarts, 3, res, res)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=precision == "bfloat16"):
+                out = generator(z.view(n * restarts, dim))
+            out = out.float().view(n, restarts, 3, res, res)
             per = (out - goal[:, None]).square().mean(dim=(2, 3, 4))  # (T, K)
             (grad,) = torch.autograd.grad(per.sum(), [z])  # z only: no weight gradients at all
             with torch.no_grad():
                 low, k = per.min(dim=1)
                 better = low < best_loss
-                idx = torch.arange(n, device=device)
                 best_loss = torch.where(better, low, best_loss)
-                best_z[better] = z[idx, k][better]
-                best_image[better] = out[idx, k][better].detach()
-                best_restart[better] = k[better]
-                losses.append(low.detach().cpu())
+                best_z = torch.where(better[:, None], z[rows, k], best_z)
+                best_image = torch.where(better[:, None, None, None], out[rows, k], best_image)
+                best_restart = torch.where(better, k, best_restart)
+                losses.append(low)
                 if step in keep:
                     frames.append(out.detach().cpu())
-                z.grad = grad
-                sgd.step()
+                velocity.mul_(momentum).add_(grad)
+                z.sub_(velocity, alpha=lr * ramp(step / steps) if opt["lr_ramp"] else lr)
                 if opt["sphere"]:
                     z *= radius / z.norm(dim=-1, keepdim=True)
             if callback is not None and callback(step + 1, best_loss.cpu(), best_image.cpu()) is False:
@@ -167,7 +175,7 @@ def invert_batch(generator: nn.Module, targets: Sequence[Target], *, steps: int 
     finally:
         generator.train(was_training)
 
-    history = torch.stack(losses)  # (steps_run, T)
+    history = torch.stack(losses).cpu()  # (steps_run, T)
     results = []
     for t in range(n):
         image = best_image[t].cpu()
@@ -181,14 +189,16 @@ def invert_batch(generator: nn.Module, targets: Sequence[Target], *, steps: int 
 def invert(generator: nn.Module, target: Target, *, steps: int = 300, lr: float = _DEFAULT["lr"],
            momentum: float = _DEFAULT["momentum"], restarts: int = 1, lr_ramp: bool = _DEFAULT["lr_ramp"],
            sphere: bool = _DEFAULT["sphere"], recipe: str | None = None, seed: int | None = None,
-           callback: Callback | None = None) -> Inversion:
+           precision: str = "float32", callback: Callback | None = None) -> Inversion:
     """Find z with G(z) closest to `target` (MSE); the generator's weights stay bit-identical.
 
     `recipe` names an entry of RECIPES and replaces lr/momentum/lr_ramp/sphere. `lr_ramp` is the
     StyleGAN2 projector's warm-up and cosine ramp-down; `sphere` keeps |z| = sqrt(latent_dim).
+    `precision` "bfloat16" runs the generator in bfloat16 (see PRECISIONS).
     `callback(step, loss, best_image)` runs after every step (1-based); returning False stops
     the search there, keeping the best so far (the app's Stop button).
     """
     hook = None if callback is None else (lambda step, loss, image: callback(step, float(loss[0]), image[0]))
     return invert_batch(generator, [target], steps=steps, lr=lr, momentum=momentum, restarts=restarts,
-                        lr_ramp=lr_ramp, sphere=sphere, recipe=recipe, seed=seed, callback=hook)[0]
+                        lr_ramp=lr_ramp, sphere=sphere, recipe=recipe, seed=seed, precision=precision,
+                        callback=hook)[0]

@@ -17,7 +17,7 @@ from cakegan.cli import run_main  # noqa: E402
 from cakegan import load_generator  # noqa: E402
 from cakegan.files import write_atomic  # noqa: E402
 from cakegan.images import gif_bytes, strip  # noqa: E402
-from cakegan.invert import RECIPES, Inversion, as_target, invert  # noqa: E402
+from cakegan.invert import PRECISIONS, RECIPES, Inversion, as_target, invert  # noqa: E402
 from cakegan.latent import save_latent  # noqa: E402
 
 
@@ -29,6 +29,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--restarts", type=int, default=4, help="random starts optimised together")
     p.add_argument("--recipe", choices=sorted(RECIPES), default="default",
                    help="; ".join(f"{k} = {v['label']}" for k, v in RECIPES.items()))
+    p.add_argument("--precision", choices=PRECISIONS, default="float32",
+                   help="the generator's arithmetic; bfloat16 is ~1.5x faster on CPUs with AVX512-BF16")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, help="folder for <name>.safetensors, <name>-strip.png, <name>.gif")
     return p.parse_args(argv)
@@ -41,7 +43,7 @@ def run_with_progress(generator: torch.nn.Module, args: argparse.Namespace) -> I
             bar.set_postfix(mse=f"{loss:.5f}")
             bar.update(1)
         return invert(generator, target, steps=args.steps, restarts=args.restarts, recipe=args.recipe,
-                      seed=args.seed, callback=show)
+                      seed=args.seed, precision=args.precision, callback=show)
 
 
 def write_pictures(result: Inversion, out: Path, name: str) -> list[Path]:

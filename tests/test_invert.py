@@ -12,7 +12,7 @@ from torch import nn
 
 from cakegan import DataError, Inversion, ModelConfig, build_generator, invert, save_snapshot
 from cakegan.images import to_pil
-from cakegan.invert import RECIPES, invert_batch, psnr
+from cakegan.invert import RECIPES, invert_batch, psnr, ramp
 from cakegan.latent import load_latent
 from cakegan.targets import OUT_OF_CLASS
 
@@ -74,6 +74,38 @@ def test_spec_recipe_stalls_where_the_default_converges(generator, own_image):
     assert spec.psnr < 15 < 25 < default.psnr
     assert RECIPES["spec"]["label"] == "spec: SGD lr 0.01, momentum 0.9"
     assert all("label" in r for r in RECIPES.values())
+
+
+@pytest.mark.parametrize("recipe, lr_ramp", [("spec", False), ("default", False), (None, True)])
+def test_search_is_torch_sgd_with_momentum_step_by_step(generator, own_image, recipe, lr_ramp):
+    steps, lr = 6, 10.0
+    options = {"recipe": recipe} if recipe else {"lr": lr, "lr_ramp": True}
+    got = invert(generator, own_image, steps=steps, seed=3, **options).losses
+    settings = RECIPES[recipe or "default"]
+    z = torch.randn(1, 1, generator.latent_dim, generator=torch.Generator().manual_seed(3)).requires_grad_(True)
+    sgd = torch.optim.SGD([z], lr=settings["lr"], momentum=settings["momentum"])
+    want = []
+    for step in range(steps):
+        if lr_ramp:
+            sgd.param_groups[0]["lr"] = lr * ramp(step / steps)
+        loss = (generator(z[0]) - own_image).square().mean()
+        want.append(float(loss))
+        sgd.zero_grad()
+        loss.backward()
+        sgd.step()
+    assert got == pytest.approx(want, rel=1e-5)
+    assert len(set(got)) >= steps - 1  # z moved at every step (the ramp starts at lr 0)
+
+
+def test_bfloat16_search_matches_float32_quality(generator, own_image):
+    exact = invert(generator, own_image, steps=100, seed=0)
+    fast = invert(generator, own_image, steps=100, seed=0, precision="bfloat16")
+    assert fast.losses != exact.losses  # the generator really ran in bfloat16
+    assert fast.image.dtype == fast.z.dtype == torch.float32
+    assert fast.psnr > 35 and exact.psnr > 35  # both far past the 30 dB of a good match
+    assert torch.allclose(generator(fast.z[None])[0], fast.image, atol=0.05)  # bfloat16 rounding only
+    with pytest.raises(ValueError, match="precision"):
+        invert(generator, own_image, steps=1, precision="float16")
 
 
 def test_callback_fires_once_per_step_and_false_stops_there(generator, own_image):

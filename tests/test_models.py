@@ -81,8 +81,13 @@ def test_output_conv_equals_a_plain_conv():
     torch.manual_seed(0)
     fast, plain = OutputConv(16, 3, 5, padding=2), torch.nn.Conv2d(16, 3, 5, padding=2)
     plain.load_state_dict(fast.state_dict())
-    x = torch.randn(2, 16, 12, 12)
-    assert torch.allclose(fast(x), plain(x), atol=1e-5)
-    g_fast = torch.autograd.grad(fast(x).square().sum(), fast.weight)[0]
-    g_plain = torch.autograd.grad(plain(x).square().sum(), plain.weight)[0]
-    assert torch.allclose(g_fast, g_plain, rtol=1e-4, atol=1e-4)
+    for layout in (torch.contiguous_format, torch.channels_last):
+        x = torch.randn(2, 16, 12, 12).contiguous(memory_format=layout).requires_grad_(True)
+        assert torch.allclose(fast(x), plain(x), atol=1e-5)
+        want = torch.autograd.grad(plain(x).square().sum(), [x, plain.weight, plain.bias])
+        got = torch.autograd.grad(fast(x).square().sum(), [x, fast.weight, fast.bias])
+        for g, w in zip(got, want):
+            assert torch.allclose(g, w, rtol=1e-4, atol=1e-4)
+    frozen = OutputConv(16, 3, 5, padding=2).requires_grad_(False)  # inversion: input gradient only
+    x = torch.randn(1, 16, 12, 12, requires_grad=True)
+    assert torch.autograd.grad(frozen(x).sum(), x)[0].shape == x.shape
