@@ -9,10 +9,6 @@ import torch
 
 from cakegan import Run, load_generator
 
-# One thread per operation: the server's parallelism is its sessions and inversions, and on a
-# busy 2-core laptop extra OpenMP threads spin against each other (measured: the first page
-# drew 1.3-1.6x faster with one thread while training ran alongside).
-torch.set_num_threads(1)
 
 
 @dataclass(frozen=True)
