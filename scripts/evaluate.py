@@ -24,6 +24,7 @@ from tqdm import tqdm  # noqa: E402
 from cakegan.cli import run_main  # noqa: E402
 from cakegan import Run, RunError, load_folder, load_generator  # noqa: E402
 from cakegan.files import write_text  # noqa: E402
+from cakegan.invert import RECIPES  # noqa: E402
 from cakegan.metrics import holdout_psnr, sliced_wasserstein  # noqa: E402
 
 COLUMNS = ["epoch", "swd", "holdout_psnr", "seconds", "suggested"]
@@ -38,6 +39,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--samples", type=int, default=512, help="generated and real images for SWD")
     p.add_argument("--holdout-count", type=int, default=20, help="held-out photos to invert")
     p.add_argument("--steps", type=int, default=300, help="inversion steps per held-out photo")
+    p.add_argument("--restarts", type=int, default=1, help="random starts per held-out photo; the best counts")
+    p.add_argument("--recipe", choices=sorted(RECIPES), default="default",
+                   help="inversion search; 'adam' with --steps 200 --restarts 4 is the calibration's search")
     p.add_argument("--every", type=int, default=1, help="score only epochs that are multiples of this")
     p.add_argument("--ema", action="store_true", help="score the EMA snapshots (writes metrics-ema.csv)")
     return p.parse_args(argv)
@@ -80,8 +84,9 @@ def to_csv(rows: list[dict], suggested: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.samples < 2 or args.holdout_count < 1 or args.every < 1:
-        raise ValueError("--samples must be at least 2, --holdout-count and --every at least 1.")
+    if args.samples < 2 or min(args.holdout_count, args.every, args.steps, args.restarts) < 1:
+        raise ValueError("--samples must be at least 2; --holdout-count, --every, --steps and --restarts "
+                         "at least 1.")
     run = Run(args.run)
     epochs = [e for e in run.snapshot_epochs(args.ema) if e % args.every == 0]
     if not epochs:
@@ -92,13 +97,14 @@ def main(argv: list[str] | None = None) -> int:
     real = real_sample(real, min(args.samples, len(real)))
     held_out = load_folder(args.holdout, resolution).images[:args.holdout_count]
     print(f"Scoring {len(epochs)} snapshots: SWD of {len(real)} generated vs {len(real)} training photos, "
-          f"inversion of {len(held_out)} held-out photos ({args.steps} steps).")
+          f"inversion of {len(held_out)} held-out photos ({RECIPES[args.recipe]['label']}, {args.steps} "
+          f"steps, best of {args.restarts}).")
     rows = []
     for epoch in tqdm(epochs, unit="snapshot", dynamic_ncols=True):
         start = time.time()
         generator = load_generator(run.snapshot_path(epoch, args.ema))
         swd = sliced_wasserstein(generated_sample(generator, len(real)), real)
-        psnr = holdout_psnr(generator, held_out, steps=args.steps)
+        psnr = holdout_psnr(generator, held_out, steps=args.steps, restarts=args.restarts, recipe=args.recipe)
         rows.append({"epoch": epoch, "swd": swd, "holdout_psnr": psnr, "seconds": time.time() - start})
         tqdm.write(f"epoch {epoch}: SWD {swd:.2f}, held-out PSNR {psnr:.2f} dB")
     # Derived data, recomputed from the snapshots: replacing an older metrics.csv loses nothing.

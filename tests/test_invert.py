@@ -76,14 +76,15 @@ def test_spec_recipe_stalls_where_the_default_converges(generator, own_image):
     assert all("label" in r for r in RECIPES.values())
 
 
-@pytest.mark.parametrize("recipe, lr_ramp", [("spec", False), ("default", False), (None, True)])
-def test_search_is_torch_sgd_with_momentum_step_by_step(generator, own_image, recipe, lr_ramp):
+@pytest.mark.parametrize("recipe, lr_ramp", [("spec", False), ("default", False), (None, True), ("adam", False)])
+def test_search_is_torch_sgd_or_adam_step_by_step(generator, own_image, recipe, lr_ramp):
     steps, lr = 6, 10.0
     options = {"recipe": recipe} if recipe else {"lr": lr, "lr_ramp": True}
     got = invert(generator, own_image, steps=steps, seed=3, **options).losses
     settings = RECIPES[recipe or "default"]
     z = torch.randn(1, 1, generator.latent_dim, generator=torch.Generator().manual_seed(3)).requires_grad_(True)
-    sgd = torch.optim.SGD([z], lr=settings["lr"], momentum=settings["momentum"])
+    sgd = (torch.optim.Adam([z], lr=settings["lr"]) if settings["optimizer"] == "adam" else
+           torch.optim.SGD([z], lr=settings["lr"], momentum=settings["momentum"]))
     want = []
     for step in range(steps):
         if lr_ramp:
