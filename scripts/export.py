@@ -43,7 +43,9 @@ def evolution(run: Run, epochs: list[int]) -> Image.Image:
     return grid(torch.cat(rows), nrow=len(z), scale=3)
 
 
-def export(source: Run, dest: Path, epochs: list[int], checkpoint: bool) -> list[int]:
+def export(source: Run, dest: Path, epochs: list[int], checkpoint: bool,
+           raw_epochs: list[int] | None = None) -> list[int]:
+    """Ship `epochs`; where an EMA snapshot exists, the raw one only if in `raw_epochs` (default: all)."""
     available = set(source.snapshot_epochs())
     chosen = sorted(e for e in epochs if e in available) or sorted(available)[-1:]
     with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
@@ -55,7 +57,9 @@ def export(source: Run, dest: Path, epochs: list[int], checkpoint: bool) -> list
         for e in chosen:
             for ema in (False, True):
                 path = source.snapshot_path(e, ema)
-                if path.exists():
+                skip_raw = not ema and raw_epochs is not None and e not in raw_epochs and \
+                    source.snapshot_path(e, True).exists()
+                if path.exists() and not skip_raw:
                     extra = {k: v for k, v in snapshot_info(path).items() if k == "ema"}
                     save_snapshot(out.snapshot_path(e, ema), load_generator(path), e, torch.float16, extra)
             if source.sample_path(e).exists():
@@ -78,6 +82,9 @@ def main() -> int:
     p.add_argument("run", help="run directory written by scripts/train.py")
     p.add_argument("dest", help="folder to create, e.g. pretrained/fast32 (replaced if it exists)")
     p.add_argument("--epochs", type=int, nargs="+", required=True, help="epochs to ship (saved ones only)")
+    p.add_argument("--raw-epochs", type=int, nargs="+",
+                   help="of those, the ones whose raw snapshot ships beside the EMA one (default: all); "
+                        "saves space when the app opens on the EMA")
     p.add_argument("--checkpoint", action="store_true", help="also ship the newest full checkpoint")
     args = p.parse_args()
     source = Run(args.run)
@@ -85,7 +92,7 @@ def main() -> int:
         raise RunError(f"{source.path} is not a run directory (no config.json).")
     dest = Path(args.dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    chosen = export(source, dest, args.epochs, args.checkpoint)
+    chosen = export(source, dest, args.epochs, args.checkpoint, args.raw_epochs)
     size = sum(f.stat().st_size for f in dest.rglob("*") if f.is_file()) / 1e6
     print(f"Shipped epochs {chosen} to {dest} ({size:.1f} MB).")
     return 0

@@ -30,3 +30,9 @@ def test_export_ships_float16_snapshots_that_load_and_match(tmp_path, photos):
     assert torch.equal(shipped.fixed_noise(), run.fixed_noise())
     picture = Image.open(dest / "evolution.png")  # one row of the 4 fixed vectors per epoch
     assert picture.size == (3 * (4 * 34 + 2), 3 * (2 * 34 + 2))
+
+    r = subprocess.run([sys.executable, str(ROOT / "scripts" / "export.py"), str(run.path), str(dest),
+                        "--epochs", "0", "1", "2", "--raw-epochs", "2"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert shipped.snapshot_epochs() == [2] and shipped.snapshot_epochs(ema=True) == [0, 1, 2]
+    assert shipped.checkpoint_epochs() == []  # replaced as a whole, without --checkpoint this time
