@@ -44,6 +44,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="inversion search; 'adam' with --steps 200 --restarts 4 is the calibration's search")
     p.add_argument("--every", type=int, default=1, help="score only epochs that are multiples of this")
     p.add_argument("--ema", action="store_true", help="score the EMA snapshots (writes metrics-ema.csv)")
+    p.add_argument("--out", help="file name in the run for the table (default metrics.csv or metrics-ema.csv; "
+                                 "the app reads those two)")
     return p.parse_args(argv)
 
 
@@ -108,7 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         rows.append({"epoch": epoch, "swd": swd, "holdout_psnr": psnr, "seconds": time.time() - start})
         tqdm.write(f"epoch {epoch}: SWD {swd:.2f}, held-out PSNR {psnr:.2f} dB")
     # Derived data, recomputed from the snapshots: replacing an older metrics.csv loses nothing.
-    name = "metrics-ema.csv" if args.ema else "metrics.csv"
+    name = args.out or ("metrics-ema.csv" if args.ema else "metrics.csv")
+    if Path(name).name != name or not name.endswith(".csv"):
+        raise ValueError(f"--out takes a file name ending in .csv (written into the run), not {name!r}.")
     chosen, why = pick(rows)
     out = write_text(run.path / name, to_csv(rows, chosen["epoch"]), overwrite=True)
     print(f"Wrote {out}. Pick epoch {chosen['epoch']}: {why}.")
