@@ -89,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.samples < 2 or min(args.holdout_count, args.every, args.steps, args.restarts) < 1:
         raise ValueError("--samples must be at least 2; --holdout-count, --every, --steps and --restarts "
                          "at least 1.")
+    if args.out is not None and (Path(args.out).name != args.out or not args.out.endswith(".csv")):
+        raise ValueError(f"--out takes a file name ending in .csv (written into the run), not {args.out!r}.")
     run = Run(args.run)
     epochs = [e for e in run.snapshot_epochs(args.ema) if e % args.every == 0]
     if not epochs:
@@ -111,8 +113,6 @@ def main(argv: list[str] | None = None) -> int:
         tqdm.write(f"epoch {epoch}: SWD {swd:.2f}, held-out PSNR {psnr:.2f} dB")
     # Derived data, recomputed from the snapshots: replacing an older metrics.csv loses nothing.
     name = args.out or ("metrics-ema.csv" if args.ema else "metrics.csv")
-    if Path(name).name != name or not name.endswith(".csv"):
-        raise ValueError(f"--out takes a file name ending in .csv (written into the run), not {name!r}.")
     chosen, why = pick(rows)
     out = write_text(run.path / name, to_csv(rows, chosen["epoch"]), overwrite=True)
     print(f"Wrote {out}. Pick epoch {chosen['epoch']}: {why}.")
