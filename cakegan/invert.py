@@ -1,6 +1,6 @@
 """Spec items 10-11: find the latent vector whose image best imitates a target.
 
-Only z is optimised (MSE between G(z) and the target, SGD with momentum); the generator's
+Only z is optimised (MSE between G(z) and the target; SGD with momentum, or Adam); the generator's
 weights are read, never written. Several random starts, and several targets, run as one batch.
 """
 from __future__ import annotations
