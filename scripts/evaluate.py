@@ -43,6 +43,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--recipe", choices=sorted(RECIPES), default="default",
                    help="inversion search; 'adam' with --steps 200 --restarts 4 is the calibration's search")
     p.add_argument("--every", type=int, default=1, help="score only epochs that are multiples of this")
+    p.add_argument("--epochs", type=int, nargs="+", help="score only these epochs")
     p.add_argument("--ema", action="store_true", help="score the EMA snapshots (writes metrics-ema.csv)")
     p.add_argument("--out", help="file name in the run for the table (default metrics.csv or metrics-ema.csv; "
                                  "the app reads those two)")
@@ -92,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.out is not None and (Path(args.out).name != args.out or not args.out.endswith(".csv")):
         raise ValueError(f"--out takes a file name ending in .csv (written into the run), not {args.out!r}.")
     run = Run(args.run)
-    epochs = [e for e in run.snapshot_epochs(args.ema) if e % args.every == 0]
+    epochs = [e for e in run.snapshot_epochs(args.ema)
+              if e % args.every == 0 and (args.epochs is None or e in args.epochs)]
     if not epochs:
         raise RunError(f"{run.path} has no {'EMA ' if args.ema else ''}snapshots to score: "
                        "give a run directory written by scripts/train.py.")

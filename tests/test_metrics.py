@@ -87,9 +87,11 @@ def test_evaluate_script_scores_every_snapshot(tmp_path, capsys):
     data, holdout = make_photos(tmp_path / "data", n=20), make_photos(tmp_path / "holdout", n=4, seed=1)
     args = [str(run), "--data", str(data), "--holdout", str(holdout), "--samples", "16",
             "--holdout-count", "2", "--steps", "5"]
-    assert run_script("evaluate.py", *args, "--recipe", "adam", "--restarts", "2", "--out", "adam.csv") == 0
+    assert run_script("evaluate.py", *args, "--recipe", "adam", "--restarts", "2", "--out", "adam.csv",
+                      "--epochs", "10") == 0
     assert "held-out photos (Adam lr 0.05, 5 steps, best of 2)" in capsys.readouterr().out
-    assert (run / "adam.csv").is_file() and not (run / "metrics.csv").exists()
+    assert [r["epoch"] for r in csv.DictReader(open(run / "adam.csv"))] == ["10"]
+    assert not (run / "metrics.csv").exists()
     assert run_script("evaluate.py", *args) == 0  # replaces metrics.csv: it is derived data
     rows = list(csv.DictReader(open(run / "metrics.csv")))
     assert [r["epoch"] for r in rows] == ["0", "10"]
