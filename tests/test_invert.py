@@ -90,7 +90,7 @@ def test_search_is_torch_sgd_or_adam_step_by_step(generator, own_image, recipe, 
         if lr_ramp:
             sgd.param_groups[0]["lr"] = lr * ramp(step / steps)
         loss = (generator(z[0]) - own_image).square().mean()
-        want.append(float(loss))
+        want.append(float(loss.detach()))
         sgd.zero_grad()
         loss.backward()
         sgd.step()
