@@ -10,7 +10,6 @@ import torch
 from cakegan import Run, load_generator
 
 
-
 @dataclass(frozen=True)
 class Choice:
     """The snapshot every tab works with; `run` is None for a lone snapshot file."""

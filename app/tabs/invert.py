@@ -10,9 +10,9 @@ from app import show, target_picker
 from app.inversion_job import InversionJob
 from app.models import Choice, generator
 from app.vectors import SLOTS, Kept, keep, kept
+from cakegan.cpu import native_bfloat16
 from cakegan.images import gif_bytes, strip
 from cakegan.invert import RECIPES, Inversion
-from cakegan.cpu import native_bfloat16
 from cakegan.latent import save_latent
 
 STRIP_SCALE = 3
