@@ -138,8 +138,8 @@ def invert_batch(generator: nn.Module, targets: Sequence[Target], *, steps: int 
         with torch.no_grad():
             z *= radius / z.norm(dim=-1, keepdim=True)
     lr, momentum = opt["lr"], opt["momentum"]
-    velocity = torch.zeros_like(z)  # torch.optim.SGD's momentum (no dampening), without its per-step overhead
     adam = torch.optim.Adam([z], lr=lr) if opt["optimizer"] == "adam" else None
+    velocity = torch.zeros_like(z)  # SGD: torch.optim.SGD's momentum (no dampening), minus its per-step overhead
 
     best_loss = torch.full((n,), math.inf, device=device)
     best_z = torch.zeros(n, dim, device=device)

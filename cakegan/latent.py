@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 import torch
+
 from .files import read_tensors, save_tensors
 from .snapshot import SNAPSHOT_FORMAT, snapshot_info
 

@@ -77,7 +77,7 @@ class _StrideOneDeconv(torch.autograd.Function):
 
 
 class OutputConv(nn.Conv2d):
-    """The generators' final stride-1 "same" conv, computed as the equivalent transposed conv.
+    """The generators' final stride-1 "same" conv; on the CPU computed as the equivalent transposed conv.
 
     Same weights, same result up to float rounding (a stride-1 conv is a transposed conv with
     the kernel flipped and its channel axes swapped), which `_StrideOneDeconv` computes fast:
@@ -86,6 +86,8 @@ class OutputConv(nn.Conv2d):
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.device.type != "cpu":  # the detour pays off on the CPU only; elsewhere the plain conv
+            return super().forward(x)
         weight = self.weight.transpose(0, 1).flip(2, 3)
         return _StrideOneDeconv.apply(x, weight, self.bias, self.padding[0])
 

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import torch
+
 from .config import ModelConfig
 from .cpu import fast_layout
 from .files import read_tensors, save_tensors

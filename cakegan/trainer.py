@@ -28,7 +28,7 @@ from torch import nn
 from torch.func import functional_call
 
 from .config import TrainConfig
-from .cpu import keep_freed_memory
+from .cpu import fast_layout
 from .data import augmenter
 from .models import Discriminator, build_generator
 
@@ -65,13 +65,12 @@ class Trainer:
         self.device = torch.device(config.device)
         torch.manual_seed(config.seed)
         cpu = self.device.type == "cpu"
-        # channels_last on CPU: oneDNN's convolutions skip layout reorders (measured ~17% faster,
-        # mostly the generator's last 5x5 conv); the math is unchanged.
+        self.generator = build_generator(config.model).to(self.device)
+        self.discriminator = Discriminator(config.model, config.dropout).to(self.device)
+        if cpu:  # measured ~17% faster per step, mostly the generator's last 5x5 conv
+            fast_layout(self.generator)
+            fast_layout(self.discriminator)
         layout = torch.channels_last if cpu else torch.contiguous_format
-        self.generator = build_generator(config.model).to(self.device, memory_format=layout)
-        self.discriminator = Discriminator(config.model, config.dropout).to(self.device, memory_format=layout)
-        if cpu:
-            keep_freed_memory()
         betas = (config.beta1, config.beta2)
         foreach = cpu  # one fused multi-tensor update instead of a loop
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=config.lr_g, betas=betas, foreach=foreach)
