@@ -52,6 +52,8 @@ class TrainConfig:
     l2: float = 0.01
     dropout: float = 0.2
     augment: bool = False
+    mirror: bool = False  # flip half the real photos left-right each step (StyleGAN's --mirror)
+    diffaugment: str = ""  # e.g. "color,translation,cutout": augment what D sees, reals and fakes
     ema: float = 0.0  # 0 disables; e.g. 0.999 keeps an averaged generator as its own snapshot
     n_fixed: int = 36
     seed: int = 0

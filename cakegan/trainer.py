@@ -30,6 +30,7 @@ from torch.func import functional_call
 from .config import TrainConfig
 from .cpu import fast_layout
 from .data import augmenter
+from .diffaugment import diff_augment, parse_policy
 from .models import Discriminator, build_generator
 
 
@@ -78,6 +79,7 @@ class Trainer:
         self.ema = copy.deepcopy(self.generator).eval().requires_grad_(False) if config.ema > 0 else None
         self.images = images.to(self.device, memory_format=layout)
         self.augment = augmenter(config.model.resolution) if config.augment else None
+        self.policy = parse_policy(config.diffaugment)
         self.epoch = 0
         self.stop_requested = False
 
@@ -90,7 +92,8 @@ class Trainer:
 
     def discriminator_logits(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
         """One output vector for the spec's batch of 32; each half normalised by its own statistics."""
-        return torch.cat([self.discriminator(real), self.discriminator(fake)])
+        return torch.cat([self.discriminator(diff_augment(real, self.policy)),
+                          self.discriminator(diff_augment(fake, self.policy))])
 
     def noisy_labels(self, n: int) -> torch.Tensor:
         """n ones then n zeros, each moved by uniform noise in [-label_noise, label_noise]."""
@@ -101,7 +104,7 @@ class Trainer:
         """The G step's view: D's logits for fakes, D frozen (no weight gradients, stats untouched)."""
         self.discriminator.requires_grad_(False)
         try:
-            return _forward_keeping_buffers(self.discriminator, fake)
+            return _forward_keeping_buffers(self.discriminator, diff_augment(fake, self.policy))
         finally:
             self.discriminator.requires_grad_(True)
 
@@ -146,6 +149,9 @@ class Trainer:
             real = self.images[order[i:i + bs]]
             if self.augment is not None:
                 real = torch.stack([self.augment(x) for x in real])
+            if self.config.mirror:
+                flip = torch.rand(real.shape[0], 1, 1, 1, device=self.device) < 0.5
+                real = torch.where(flip, real.flip(3), real)
             yield real
 
     def train_epoch(self) -> EpochStats:

@@ -18,6 +18,7 @@ from cakegan.cli import run_main  # noqa: E402
 from cakegan import (ModelConfig, Run, RunError, TrainConfig, Trainer,  # noqa: E402
                      TrainingDiverged, count_parameters, load_folder)
 from cakegan.config import ARCHES  # noqa: E402
+from cakegan.diffaugment import parse_policy  # noqa: E402
 from cakegan.run import Recorder  # noqa: E402
 
 
@@ -36,6 +37,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="generator: transposed convolutions (spec item 2) or upsample+conv (item 13)")
     p.add_argument("--resolution", type=int, choices=(32, 64), default=32)
     p.add_argument("--augment", action="store_true", help="random flip, zoom and rotation every step")
+    p.add_argument("--mirror", action="store_true", help="flip half the photos left-right every step")
+    p.add_argument("--diffaugment", default=d.diffaugment, metavar="OPS",
+                   help="augment what the discriminator sees, real and generated alike, with these "
+                        "comma-separated operations: color, translation, cutout (empty = off)")
     p.add_argument("--ema", type=float, default=d.ema,
                    help="also keep an exponential moving average of the generator (e.g. 0.999); 0 = off")
     p.add_argument("--seed", type=int, default=d.seed)
@@ -78,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         config = TrainConfig(model=ModelConfig(arch=args.arch, resolution=args.resolution),
                              epochs=args.epochs, save_every=args.save_every, batch_size=args.batch_size,
                              lr_d=args.lr_d, lr_g=args.lr_g, beta1=args.beta1, augment=args.augment,
-                             ema=args.ema, seed=args.seed, device=pick_device(args.device))
+                             mirror=args.mirror, diffaugment=args.diffaugment, ema=args.ema, seed=args.seed, device=pick_device(args.device))
+    parse_policy(config.diffaugment)  # a typo fails here, before the photos load
     data = load_folder(args.data, config.model.resolution)
     print(f"Data: {data.describe()}.")
     trainer = Trainer(config, data.images)

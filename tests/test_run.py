@@ -85,6 +85,9 @@ def test_cli_errors_are_one_sentence(tmp_path):
     assert r.returncode == 2 and "Traceback" not in r.stderr and "does not exist" in r.stderr
     r = _cli("--data", str(tmp_path), "--out", str(tmp_path / "run2"), "--resume")
     assert r.returncode == 2 and "no run to resume" in r.stderr
+    r = _cli("--data", str(tmp_path), "--out", str(tmp_path / "run3"), "--diffaugment", "colour")
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "Unknown DiffAugment operation" in r.stderr
+    assert not (tmp_path / "run3").exists()
 
 
 def test_sigkill_then_resume_completes_a_gap_free_run(tmp_path, photos):
