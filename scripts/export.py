@@ -26,8 +26,7 @@ from cakegan.files import write_atomic  # noqa: E402
 from cakegan.images import grid  # noqa: E402
 from cakegan.snapshot import snapshot_info  # noqa: E402
 
-COPIED = ("config.json", "losses.csv", "fixed_noise.safetensors", "metrics.csv", "metrics-ema.csv",
-          "MODEL_CARD.md")
+COPIED = ("config.json", "losses.csv", "fixed_noise.safetensors", "metrics*.csv", "MODEL_CARD.md")
 
 
 EVOLUTION_COLUMNS = 8
@@ -51,9 +50,9 @@ def export(source: Run, dest: Path, epochs: list[int], checkpoint: bool,
     with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
         out = Run(Path(tmp) / dest.name)
         out.path.mkdir()
-        for name in COPIED:
-            if (source.path / name).exists():
-                shutil.copy2(source.path / name, out.path / name)
+        for pattern in COPIED:
+            for f in source.path.glob(pattern):
+                shutil.copy2(f, out.path / f.name)
         for e in chosen:
             for ema in (False, True):
                 path = source.snapshot_path(e, ema)

@@ -16,6 +16,8 @@ def test_export_ships_float16_snapshots_that_load_and_match(tmp_path, photos):
     run = Run(tmp_path / "run")
     run.create(trainer, {})
     trainer.fit(2, [Recorder(run, 1, 2)])
+    for table in ("metrics.csv", "metrics-ema-calibration.csv"):  # every evaluate.py table travels
+        (run.path / table).write_text("epoch,swd,holdout_psnr\n2,20.0,17.0\n")
     dest = tmp_path / "pretrained" / "tiny"
     r = subprocess.run([sys.executable, str(ROOT / "scripts" / "export.py"), str(run.path), str(dest),
                         "--epochs", "0", "2", "7", "--checkpoint"], capture_output=True, text=True)
@@ -28,6 +30,7 @@ def test_export_ships_float16_snapshots_that_load_and_match(tmp_path, photos):
     assert (a(z) - b(z)).abs().max() < 0.02  # float16 weights, same pictures
     assert shipped.snapshot_path(2).stat().st_size < 0.6 * run.snapshot_path(2).stat().st_size
     assert torch.equal(shipped.fixed_noise(), run.fixed_noise())
+    assert (dest / "metrics-ema-calibration.csv").read_text() == (run.path / "metrics.csv").read_text()
     picture = Image.open(dest / "evolution.png")  # one row of the 4 fixed vectors per epoch
     assert picture.size == (3 * (4 * 34 + 2), 3 * (2 * 34 + 2))
 
