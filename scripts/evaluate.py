@@ -45,6 +45,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--every", type=int, default=1, help="score only epochs that are multiples of this")
     p.add_argument("--epochs", type=int, nargs="+", help="score only these epochs")
     p.add_argument("--ema", action="store_true", help="score the EMA snapshots (writes metrics-ema.csv)")
+    p.add_argument("--update", action="store_true",
+                   help="keep the table's rows for epochs not scored now (score a run as it trains)")
     p.add_argument("--out", help="file name in the run for the table (default metrics.csv or metrics-ema.csv; "
                                  "the app reads those two)")
     return p.parse_args(argv)
@@ -72,6 +74,15 @@ def pick(rows: list[dict]) -> tuple[dict, str]:
            f"{PSNR_MARGIN_DB:.0f} dB of the best ({best_psnr:.2f} dB); this epoch: "
            f"{chosen['holdout_psnr']:.2f} dB")
     return chosen, why
+
+
+def read_rows(path: Path) -> list[dict]:
+    """An earlier table's rows, typed as `main` makes them; none if there is no table yet."""
+    if not path.exists():
+        return []
+    with open(path, newline="") as f:
+        return [{"epoch": int(r["epoch"]), "swd": float(r["swd"]), "holdout_psnr": float(r["holdout_psnr"]),
+                 "seconds": float(r["seconds"])} for r in csv.DictReader(f)]
 
 
 def to_csv(rows: list[dict], suggested: int) -> str:
@@ -115,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
         tqdm.write(f"epoch {epoch}: SWD {swd:.2f}, held-out PSNR {psnr:.2f} dB")
     # Derived data, recomputed from the snapshots: replacing an older metrics.csv loses nothing.
     name = args.out or ("metrics-ema.csv" if args.ema else "metrics.csv")
+    if args.update:
+        rows = sorted([r for r in read_rows(run.path / name) if r["epoch"] not in epochs] + rows,
+                      key=lambda r: r["epoch"])
     chosen, why = pick(rows)
     out = write_text(run.path / name, to_csv(rows, chosen["epoch"]), overwrite=True)
     print(f"Wrote {out}. Pick epoch {chosen['epoch']}: {why}.")

@@ -99,6 +99,14 @@ def test_evaluate_script_scores_every_snapshot(tmp_path, capsys):
     picked = capsys.readouterr().out.split("Pick epoch ")[1].split(":")[0]
     assert [r["epoch"] for r in rows if r["suggested"] == "1"] == [picked]
 
+    before = {r["epoch"]: r for r in rows}
+    assert run_script("evaluate.py", *args, "--epochs", "10", "--steps", "40", "--update") == 0
+    updated = {r["epoch"]: r for r in csv.DictReader(open(run / "metrics.csv"))}
+    assert updated.keys() == {"0", "10"} and updated["0"] == before["0"]  # kept as it was
+    assert updated["10"]["holdout_psnr"] != before["10"]["holdout_psnr"]  # scored again (40 steps)
+    assert sum(r["suggested"] == "1" for r in updated.values()) == 1  # picked among all rows
+    capsys.readouterr()
+
     assert run_script("evaluate.py", str(tmp_path / "nothing"), "--data", str(data),
                       "--holdout", str(holdout)) == 2
     assert capsys.readouterr().err.startswith("error: ")
