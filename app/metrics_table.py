@@ -32,8 +32,9 @@ def render(run: Run, epoch: int, ema: bool, use_epoch: Callable[[int], None]) ->
     rows = read_metrics(run, ema)
     picks = {"evaluate.py suggests": suggested_epoch(rows),
              "The model card recommends": recommended_epoch(run.path)}
+    shipped = set(run.snapshot_epochs(ema=ema))
     for who, pick in picks.items():
-        if pick is not None:
+        if pick in shipped:  # a table may name epochs whose snapshots were not kept
             st.button(f"{who} epoch {pick}: use it", on_click=use_epoch, args=(pick,),
                       disabled=pick == epoch, key=f"pick_{who}")
     if not rows:

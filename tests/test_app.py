@@ -105,6 +105,11 @@ def test_metrics_csv_is_shown_when_evaluate_has_run(app, runs):
         assert len(at.dataframe) == 1
         next(b for b in at.button if b.label == "evaluate.py suggests epoch 20: use it").click().run()
         assert ok(at).selectbox(key="epoch").value == 20
+        # A table that suggests an epoch whose snapshot is gone offers no button to a missing epoch.
+        metrics.write_text("epoch,swd,suggested\n" + "".join(f"{e},{50 - e},0\n" for e in EPOCHS)
+                           + "15,1,1\n")
+        at = ok(app.run())
+        assert not [b for b in at.button if b.label.startswith("evaluate.py suggests")]
     finally:
         metrics.unlink()
 
