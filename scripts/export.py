@@ -45,7 +45,7 @@ def evolution(run: Run, epochs: list[int]) -> Image.Image:
 def export(source: Run, dest: Path, epochs: list[int], checkpoint: bool,
            raw_epochs: list[int] | None = None) -> list[int]:
     """Ship `epochs`; where an EMA snapshot exists, the raw one only if in `raw_epochs` (default: all)."""
-    available = set(source.snapshot_epochs())
+    available = set(source.snapshot_epochs()) | set(source.snapshot_epochs(ema=True))
     chosen = sorted(e for e in epochs if e in available) or sorted(available)[-1:]
     with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
         out = Run(Path(tmp) / dest.name)

@@ -39,3 +39,10 @@ def test_export_ships_float16_snapshots_that_load_and_match(tmp_path, photos):
     assert r.returncode == 0, r.stderr
     assert shipped.snapshot_epochs() == [2] and shipped.snapshot_epochs(ema=True) == [0, 1, 2]
     assert shipped.checkpoint_epochs() == []  # replaced as a whole, without --checkpoint this time
+
+    # Re-exporting a shipped model that kept some epochs only as EMA snapshots keeps them all.
+    again = tmp_path / "pretrained" / "again"
+    r = subprocess.run([sys.executable, str(ROOT / "scripts" / "export.py"), str(dest), str(again),
+                        "--epochs", "0", "1", "2"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert Run(again).snapshot_epochs(ema=True) == [0, 1, 2] and Run(again).snapshot_epochs() == [2]
