@@ -7,6 +7,17 @@ from typing import Literal
 Arch = Literal["transposed", "upsample"]
 ARCHES: tuple[str, ...] = ("transposed", "upsample")
 RESOLUTIONS: tuple[int, ...] = (32, 64)
+DIFFAUGMENT_OPS: tuple[str, ...] = ("color", "translation", "cutout")
+
+
+def parse_policy(policy: str) -> tuple[str, ...]:
+    """'color,translation' -> ('color', 'translation'); '' -> () (off). One clear error for a typo."""
+    ops = tuple(p.strip() for p in policy.split(",") if p.strip())
+    unknown = [p for p in ops if p not in DIFFAUGMENT_OPS]
+    if unknown:
+        raise ValueError(f"Unknown DiffAugment operation {unknown[0]!r}: use a comma-separated "
+                         f"subset of {', '.join(DIFFAUGMENT_OPS)}.")
+    return ops
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,13 @@ class TrainConfig:
     n_fixed: int = 36
     seed: int = 0
     device: str = "cpu"
+
+    def __post_init__(self) -> None:
+        parse_policy(self.diffaugment)  # a typo fails here, before any photo loads
+
+    @property
+    def diffaugment_ops(self) -> tuple[str, ...]:
+        return parse_policy(self.diffaugment)
 
     def to_dict(self) -> dict:
         d = asdict(self)

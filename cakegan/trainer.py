@@ -30,7 +30,7 @@ from torch.func import functional_call
 from .config import TrainConfig
 from .cpu import fast_layout
 from .data import augmenter
-from .diffaugment import diff_augment, parse_policy
+from .diffaugment import diff_augment
 from .models import Discriminator, build_generator
 
 
@@ -79,7 +79,7 @@ class Trainer:
         self.ema = copy.deepcopy(self.generator).eval().requires_grad_(False) if config.ema > 0 else None
         self.images = images.to(self.device, memory_format=layout)
         self.augment = augmenter(config.model.resolution) if config.augment else None
-        self.policy = parse_policy(config.diffaugment)
+        self.policy = config.diffaugment_ops
         self.epoch = 0
         self.stop_requested = False
 

@@ -18,7 +18,6 @@ from cakegan.cli import run_main  # noqa: E402
 from cakegan import (ModelConfig, Run, RunError, TrainConfig, Trainer,  # noqa: E402
                      TrainingDiverged, count_parameters, load_folder)
 from cakegan.config import ARCHES  # noqa: E402
-from cakegan.diffaugment import parse_policy  # noqa: E402
 from cakegan.run import Recorder  # noqa: E402
 
 
@@ -83,8 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         config = TrainConfig(model=ModelConfig(arch=args.arch, resolution=args.resolution),
                              epochs=args.epochs, save_every=args.save_every, batch_size=args.batch_size,
                              lr_d=args.lr_d, lr_g=args.lr_g, beta1=args.beta1, augment=args.augment,
-                             mirror=args.mirror, diffaugment=args.diffaugment, ema=args.ema, seed=args.seed, device=pick_device(args.device))
-    parse_policy(config.diffaugment)  # a typo fails here, before the photos load
+                             mirror=args.mirror, diffaugment=args.diffaugment, ema=args.ema,
+                             seed=args.seed, device=pick_device(args.device))
     data = load_folder(args.data, config.model.resolution)
     print(f"Data: {data.describe()}.")
     trainer = Trainer(config, data.images)

@@ -2,7 +2,8 @@ import pytest
 import torch
 
 from cakegan import TrainConfig, Trainer, load_folder
-from cakegan.diffaugment import diff_augment, parse_policy
+from cakegan.config import parse_policy
+from cakegan.diffaugment import diff_augment
 
 
 def _images(n=8, size=32):
